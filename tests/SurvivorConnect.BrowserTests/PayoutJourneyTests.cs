@@ -199,9 +199,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
     [Fact]
     public async Task Travel_added_after_the_claim_went_to_finance_but_before_approval_brings_the_claim_back_to_send_again()
     {
-        using var admin = await server.ApiAsAsync("demo-admin");
-        var personId = "adv-" + Guid.NewGuid().ToString("N")[..10];
-        (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = "Aad Late traveller " + personId[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        var personId = await NewAdvisorAsync("Aad Late traveller");
         var title = await AttendedSessionAsync(personId);
         var recruiter = await server.SignInAsync("Jamie (demo recruiter)");
         await recruiter.GotoAsync("/claims-to-pay");
@@ -227,8 +225,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
     public async Task A_survivor_who_no_longer_takes_paid_work_still_finds_what_they_were_paid()
     {
         using var admin = await server.ApiAsAsync("demo-admin");
-        var personId = "adv-" + Guid.NewGuid().ToString("N")[..10];
-        (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = "Aac Past advisor " + personId[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        var personId = await NewAdvisorAsync("Aac Past advisor");
         var title = await AttendedSessionAsync(personId);
         await PaidByCheckAsync(personId, title);
         var person = await admin.GetAsync($"/api/people/{personId}");
@@ -413,6 +410,15 @@ public sealed class PayoutJourneyTests(PortalServer server)
     }
 
     /// <summary>An in-person focus group <paramref name="personId"/> (Jordan unless named) took part in (160 a session, mileage covered); the clock is moved past it.</summary>
+    /// <summary>An advisor added to the demo agency, named <paramref name="name"/> and the end of their id.</summary>
+    private async Task<string> NewAdvisorAsync(string name)
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var personId = "adv-" + Guid.NewGuid().ToString("N")[..10];
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = $"{name} {personId[^4..]}", roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        return personId;
+    }
+
     private async Task<string> AttendedSessionAsync(string personId = "demo-advisor")
     {
         var admin = await server.ApiAsAsync("demo-admin");

@@ -96,11 +96,7 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
         var (youthId, _) = await _world.YouthAsync(age: 19, personId: own);
         await _world.SetRolesAsync(own, Roles.CaseManager);
 
-        var youth = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = new[] { "demo-casemanager", own } }) };
-        request.Headers.TryAddWithoutValidation("If-Match", youth.Headers.ETag!.Tag);
-
-        await HttpAssert.Problem(await _world.CaseManager.SendAsync(request), 400);
+        await HttpAssert.Problem(await SetCaseManagersAsync(youthId, "demo-casemanager", own), 400);
         await HttpAssert.Problem(await api.AsSubject(own, "demo").GetAsync($"/api/youth/{youthId}"), 404);
     }
 
@@ -114,11 +110,7 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
         await _world.LinkSignInAsync(youthId, newSignIn);
         await _world.SetRolesAsync(former, Roles.CaseManager);
 
-        var youth = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = new[] { "demo-casemanager", former } }) };
-        request.Headers.TryAddWithoutValidation("If-Match", youth.Headers.ETag!.Tag);
-
-        await HttpAssert.Problem(await _world.CaseManager.SendAsync(request), 400);
+        await HttpAssert.Problem(await SetCaseManagersAsync(youthId, "demo-casemanager", former), 400);
         await HttpAssert.Problem(await api.AsSubject(former, "demo").GetAsync($"/api/youth/{youthId}"), 404);
 
         // Listed as a case manager before this was refused, they still read nothing of the youth as one.
@@ -192,4 +184,13 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
 
     private async Task<List<NeedingDto>> NeedingAsync() =>
         await HttpAssert.Ok<List<NeedingDto>>(await _world.Admin.GetAsync("/api/youth/needing-case-manager"));
+
+    /// <summary>The youth's case managers set to <paramref name="ids"/> by demo-casemanager, from the record as it is now.</summary>
+    private async Task<HttpResponseMessage> SetCaseManagersAsync(string youthId, params string[] ids)
+    {
+        var youth = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = ids }) };
+        request.Headers.TryAddWithoutValidation("If-Match", youth.Headers.ETag!.Tag);
+        return await _world.CaseManager.SendAsync(request);
+    }
 }
